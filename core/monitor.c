@@ -1,4 +1,5 @@
 #include "monitor.h"
+#include "ch_health.h"
 #include "clickhouse.h"
 #include "config.h"
 #include "http.h"
@@ -14,9 +15,6 @@
 
 /* Samples of lag history kept: 10 minutes at the default 2 s refresh. */
 #define MON_LAG_HISTORY	300
-
-static const char *const node_sql =
-    "SELECT version() AS version, uptime() AS uptime";
 
 static struct http_tls
 tls_of(const struct cfg_tls *t)
@@ -73,34 +71,21 @@ notify(struct monitor *mon, unsigned which)
 
 /* ---------------------------------------------------------------- clickhouse */
 
-static const char *
-node_take(struct mon_node *node, struct ch_result *res)
-{
-	int64_t	uptime;
-
-	if (res == NULL || res->nrows != 1 || res->ncols != 2)
-		return "unexpected answer to the health query";
-	free(node->version);
-	node->version = xstrdup(ch_result_str(res, 0, 0));
-	if (ch_result_int64(res, 0, 1, &uptime) == 0)
-		node->uptime_s = uptime;
-	return NULL;
-}
-
+/* The probe answered (err NULL) or failed; its figures stay the last good. */
 static void
-node_done(struct ch_req *req, void *arg)
+node_done(struct ch_health *h, const struct ch_error *err, void *arg)
 {
-	struct mon_node		*node = arg;
-	const struct ch_error	*err = ch_req_error(req);
-	struct ch_result	*res;
+	struct mon_node			*node = arg;
+	const struct ch_health_figs	*f = ch_health_figs(h);
 
-	node->req = NULL;
-	if (err->kind != CH_OK)
-		state_finish(&node->st, err->message);
-	else {
-		res = ch_req_take_result(req);
-		state_finish(&node->st, node_take(node, res));
-		ch_result_free(res);
+	if (err != NULL) {
+		state_finish(&node->st, err->message != NULL ? err->message :
+		    ch_errkind_name(err->kind));
+	} else {
+		free(node->version);
+		node->version = xstrdup(f->version);
+		node->uptime_s = f->uptime_s.known ? f->uptime_s.v : -1;
+		state_finish(&node->st, NULL);
 	}
 	notify(node->mon, MON_CLICKHOUSE);
 }
@@ -110,7 +95,7 @@ node_refresh(struct mon_node *node)
 {
 	if (!state_begin(&node->st))
 		return;
-	node->req = ch_query_start(node->ch, node_sql, NULL, node_done, node);
+	ch_health_refresh(node->health, node_done, node);
 }
 
 static void
@@ -130,6 +115,7 @@ nodes_init(struct monitor *mon)
 		node->uptime_s = -1;
 		node->ch = ch_new(mon->loop, c->urls[i], c->user, c->password,
 		    &tls, c->timeout_ms, c->connect_timeout_ms);
+		node->health = ch_health_new(node->ch);
 		state_init(&node->st, NULL);
 	}
 }
@@ -376,6 +362,7 @@ monitor_free(struct monitor *mon)
 		loop_timer_cancel(mon->loop, mon->slow_timer);
 	for (i = 0; i < mon->n_nodes; i++) {
 		ch_free(mon->nodes[i].ch);	/* drops requests in flight */
+		ch_health_free(mon->nodes[i].health);	/* after its client */
 		free(mon->nodes[i].url);
 		free(mon->nodes[i].version);
 		state_free(&mon->nodes[i].st);

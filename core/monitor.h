@@ -19,6 +19,7 @@
 struct config;
 struct loop;
 struct ch_client;
+struct ch_health;
 struct lag_history;
 struct prom_client;
 struct prom_reply;
@@ -46,14 +47,19 @@ struct mon_state {
 	uint64_t	 generation;	/* bumped on every finish */
 };
 
+/*
+ * A ClickHouse node: its figures are those of the health probe's last good
+ * answer (ch_health_figs(health), each with its known flag); version and
+ * uptime_s are copied from it for convenience.
+ */
 struct mon_node {
 	struct monitor		*mon;
 	char			*url;
 	struct ch_client	*ch;
+	struct ch_health	*health;
 	struct mon_state	 st;
 	char			*version;	/* NULL until known */
 	int64_t			 uptime_s;	/* -1 until known */
-	struct ch_req		*req;		/* in flight */
 };
 
 struct mon_s3 {

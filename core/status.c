@@ -1,5 +1,6 @@
 #include "status.h"
 #include "buf.h"
+#include "ch_health.h"
 #include "config.h"
 #include "lag.h"
 #include "monitor.h"
@@ -44,6 +45,33 @@ raise_to(struct verdict *v, enum status_level level, const char *fmt, ...)
 	free(line);
 }
 
+/* Thresholds on an up node's health figures. */
+static void
+judge_node_health(const struct config *cfg, const struct mon_node *n,
+    struct verdict *v)
+{
+	const struct ch_health_figs	*f = ch_health_figs(n->health);
+	double				 ratio;
+
+	if (ch_health_parts_ratio(f, &ratio) && (ratio >=
+	    cfg->ui.parts_crit_ratio || ratio >= cfg->ui.parts_warn_ratio))
+		raise_to(v, ratio >= cfg->ui.parts_crit_ratio ? STATUS_CRIT :
+		    STATUS_WARN, "clickhouse %s: %lld active parts in %s.%s "
+		    "partition %s, %.0f%% of parts_to_delay_insert (%lld)",
+		    n->url, (long long)f->parts.v, f->parts_db != NULL ?
+		    f->parts_db : "?", f->parts_table != NULL ?
+		    f->parts_table : "?", f->parts_partition != NULL ?
+		    f->parts_partition : "?", ratio * 100,
+		    (long long)f->parts_delay.v);
+	if (f->readonly_replicas.known && f->readonly_replicas.v > 0)
+		raise_to(v, STATUS_CRIT, "clickhouse %s: %lld read-only "
+		    "replicas", n->url, (long long)f->readonly_replicas.v);
+	if (f->mutations_failed.known && f->mutations_failed.v > 0)
+		raise_to(v, STATUS_WARN, "clickhouse %s: %lld failing "
+		    "mutations: %s", n->url, (long long)f->mutations_failed.v,
+		    f->mutation_error != NULL ? f->mutation_error : "");
+}
+
 static void
 judge_nodes(const struct monitor *mon, struct verdict *v)
 {
@@ -56,6 +84,8 @@ judge_nodes(const struct monitor *mon, struct verdict *v)
 			raise_to(v, STATUS_CRIT, "clickhouse %s is down: %s",
 			    n->url, n->st.error != NULL ? n->st.error :
 			    "no answer");
+		else
+			judge_node_health(mon->cfg, n, v);
 	}
 }
 
@@ -159,24 +189,83 @@ json_add_num(cJSON *o, const char *name, bool known, double n)
 		cJSON_AddNullToObject(o, name);
 }
 
+static void
+json_add_fig(cJSON *o, const char *name, bool up, struct ch_num n)
+{
+	json_add_num(o, name, up && n.known, (double)n.v);
+}
+
+static void
+json_add_rate(cJSON *o, const char *name, bool up, struct ch_rate r)
+{
+	json_add_num(o, name, up && r.known, r.v);
+}
+
+/* The health figures of a node; all null while it is down. */
+static void
+json_node_health(cJSON *o, const struct mon_node *n)
+{
+	const struct ch_health_figs	*f = ch_health_figs(n->health);
+	bool				 up = n->st.ok, known;
+	double				 ratio = 0;
+	cJSON				*hosts;
+	size_t				 i;
+
+	json_add_fig(o, "running_queries", up, f->queries);
+	json_add_fig(o, "memory_bytes", up, f->memory);
+	json_add_fig(o, "merges", up, f->merges);
+	json_add_fig(o, "parts_max", up, f->parts);
+	json_add_str(o, "parts_db", up ? f->parts_db : NULL);
+	json_add_str(o, "parts_table", up ? f->parts_table : NULL);
+	json_add_str(o, "parts_partition", up ? f->parts_partition : NULL);
+	json_add_fig(o, "parts_to_delay_insert", up, f->parts_delay);
+	json_add_fig(o, "parts_to_throw_insert", up, f->parts_throw);
+	known = up && ch_health_parts_ratio(f, &ratio);
+	json_add_num(o, "parts_ratio", known, ratio);
+	json_add_fig(o, "delayed_inserts", up, f->delayed_inserts);
+	json_add_fig(o, "replicas", up, f->replicas);
+	json_add_fig(o, "readonly_replicas", up, f->readonly_replicas);
+	json_add_fig(o, "replication_delay_s", up, f->replica_delay_s);
+	json_add_fig(o, "replication_queue", up, f->replica_queue);
+	json_add_fig(o, "mutations_pending", up, f->mutations);
+	json_add_fig(o, "mutations_failed", up, f->mutations_failed);
+	json_add_str(o, "mutation_error", up ? f->mutation_error : NULL);
+	json_add_rate(o, "inserted_rows_per_s", up, f->inserted_rows_s);
+	json_add_rate(o, "failed_queries_per_s", up, f->failed_queries_s);
+	json_add_str(o, "disk_name", up ? f->disk_name : NULL);
+	json_add_fig(o, "disk_free_bytes", up, f->disk_free);
+	json_add_fig(o, "disk_total_bytes", up, f->disk_total);
+	hosts = cJSON_AddArrayToObject(o, "discovered_hosts");
+	for (i = 0; up && i < f->n_discovered; i++)
+		cJSON_AddItemToArray(hosts,
+		    cJSON_CreateString(f->discovered[i]));
+}
+
 static cJSON *
 json_nodes(const struct monitor *mon)
 {
-	cJSON			*arr = cJSON_CreateArray(), *o;
-	const struct mon_node	*n;
-	size_t			 i;
+	cJSON				*arr = cJSON_CreateArray(), *o;
+	const struct mon_node		*n;
+	const struct ch_health_figs	*f;
+	size_t				 i;
 
 	for (i = 0; i < mon->n_nodes; i++) {
 		n = &mon->nodes[i];
+		f = ch_health_figs(n->health);
 		o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "url", n->url);
 		cJSON_AddBoolToObject(o, "up", n->st.ok);
 		json_add_str(o, "version", n->version);
 		json_add_num(o, "uptime_s", n->st.ok && n->uptime_s >= 0,
 		    (double)n->uptime_s);
-		json_add_num(o, "latency_ms", n->st.fetched,
-		    (double)n->st.latency_ms);
+		if (n->st.ok && f->latency_ms.known)
+			json_add_num(o, "latency_ms", true,
+			    (double)f->latency_ms.v);
+		else
+			json_add_num(o, "latency_ms", n->st.fetched,
+			    (double)n->st.latency_ms);
 		json_add_str(o, "error", n->st.ok ? NULL : n->st.error);
+		json_node_health(o, n);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -326,6 +415,40 @@ status_json(const struct monitor *mon)
 
 /* ---------------------------------------------------------------- text */
 
+/* "12", or "unknown" */
+static const char *
+fmt_fig(char *s, size_t len, struct ch_num n)
+{
+	if (!n.known)
+		snprintf(s, len, "unknown");
+	else
+		snprintf(s, len, "%lld", (long long)n.v);
+	return s;
+}
+
+/* The second line of an up node: what it is doing. */
+static void
+text_node_health(const struct mon_node *n, struct buf *out)
+{
+	const struct ch_health_figs	*f = ch_health_figs(n->health);
+	char				 q[24], m[32], g[24], p[24], ro[24];
+	char				 mu[24];
+
+	if (f->memory.known)
+		util_fmt_bytes(m, sizeof m, (double)f->memory.v);
+	else
+		snprintf(m, sizeof m, "unknown");
+	buf_printf(out, "            queries %s, memory %s, merges %s, "
+	    "max parts %s", fmt_fig(q, sizeof q, f->queries), m,
+	    fmt_fig(g, sizeof g, f->merges), fmt_fig(p, sizeof p, f->parts));
+	if (f->parts_table != NULL)
+		buf_printf(out, " (%s.%s %s)", f->parts_db, f->parts_table,
+		    f->parts_partition != NULL ? f->parts_partition : "");
+	buf_printf(out, ", read-only replicas %s, mutations %s\n",
+	    fmt_fig(ro, sizeof ro, f->readonly_replicas),
+	    fmt_fig(mu, sizeof mu, f->mutations));
+}
+
 static void
 text_nodes(const struct monitor *mon, struct buf *out)
 {
@@ -344,6 +467,7 @@ text_nodes(const struct monitor *mon, struct buf *out)
 		buf_printf(out, "clickhouse  %s  up, version %s, uptime %s, "
 		    "%lld ms\n", n->url, n->version, up,
 		    (long long)n->st.latency_ms);
+		text_node_health(n, out);
 	}
 }
 
