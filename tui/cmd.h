@@ -19,7 +19,8 @@ enum {
 };
 
 struct cmd_ctx {
-	struct config	*cfg;
+	struct config	*cfg;		/* NULL for no_config commands */
+	const char	*config_path;	/* --config, or NULL */
 	struct loop	*loop;
 	bool		 read_only;
 	bool		 stderr_tty;	/* progress only goes to a terminal */
@@ -30,8 +31,10 @@ struct cmd_entry {
 	const char	*usage;		/* arguments after the name */
 	const char	*summary;
 	int		(*exec)(struct cmd_ctx *, int argc, char **argv);
+	bool		 no_config;	/* runs without loading the config */
 };
 
+extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_status_entry;
 
 /* Prints "chops: ..." to stderr and returns EXIT_USAGE. */

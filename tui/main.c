@@ -18,6 +18,7 @@
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
+	&cmd_config_entry,
 };
 
 static void
@@ -115,14 +116,18 @@ run_command(const struct cmd_entry *entry, struct global_opts *g,
 	int		 rc;
 
 	memset(&ctx, 0, sizeof ctx);
-	if (config_load(g->config, &ctx.cfg, &cause) != 0) {
-		fprintf(stderr, "chops: %s\n", cause);
-		free(cause);
-		return EXIT_USAGE;
+	ctx.config_path = g->config;
+	if (!entry->no_config) {
+		if (config_load(g->config, &ctx.cfg, &cause) != 0) {
+			fprintf(stderr, "chops: %s\n", cause);
+			free(cause);
+			return EXIT_USAGE;
+		}
+		for (i = 0; i < ctx.cfg->n_warnings; i++)
+			log_warn("%s", ctx.cfg->warnings[i]);
 	}
-	for (i = 0; i < ctx.cfg->n_warnings; i++)
-		log_warn("%s", ctx.cfg->warnings[i]);
-	ctx.read_only = g->read_only || ctx.cfg->ui.read_only;
+	ctx.read_only = g->read_only || (ctx.cfg != NULL &&
+	    ctx.cfg->ui.read_only);
 	ctx.stderr_tty = isatty(STDERR_FILENO);
 	ctx.loop = loop_new();
 	optind = 1;	/* commands parse their own options from argv[0] */
