@@ -38,6 +38,7 @@ struct http_req {
 	char			*ca_file;
 	bool			 insecure;
 	bool			 idempotent;
+	char			*accept_encoding;	/* NULL: none */
 	char			*sigv4;
 	char			*access_key;
 	char			*secret_key;
@@ -106,6 +107,7 @@ http_free(struct http_req *req)
 	free(req->method);
 	free(req->url);
 	free(req->ca_file);
+	free(req->accept_encoding);
 	free(req->sigv4);
 	util_free_secret(req->access_key);
 	util_free_secret(req->secret_key);
@@ -172,6 +174,13 @@ void
 http_idempotent(struct http_req *req, bool yes)
 {
 	req->idempotent = yes;
+}
+
+void
+http_accept_encoding(struct http_req *req, const char *encodings)
+{
+	free(req->accept_encoding);
+	req->accept_encoding = encodings != NULL ? xstrdup(encodings) : NULL;
 }
 
 void
@@ -350,6 +359,9 @@ http_make_easy(struct http_req *req)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
 	curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 1000L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (req->accept_encoding != NULL)
+		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING,
+		    req->accept_encoding);
 	http_set_method(req);
 	http_set_limits(req);
 	http_set_tls_auth(req);

@@ -79,6 +79,12 @@ void		 http_sink(struct http_req *, http_sink_fn, void *arg);
 void		 http_limits(struct http_req *, const struct http_limits *);
 void		 http_tls(struct http_req *, const struct http_tls *);
 void		 http_idempotent(struct http_req *, bool);
+/*
+ * Asks for a compressed response (CURLOPT_ACCEPT_ENCODING) that libcurl
+ * decodes before the sink or the buffer sees it: "gzip", or "" for every
+ * encoding this libcurl supports. NULL (the default) sends no header.
+ */
+void		 http_accept_encoding(struct http_req *, const char *);
 /* AWS SigV4 via CURLOPT_AWS_SIGV4 ("aws:amz:REGION:s3"); secrets copied. */
 void		 http_sigv4(struct http_req *, const char *provider,
 		     const char *access_key, const char *secret_key);
