@@ -8,7 +8,8 @@
  *
  * Parsing is transactional: on error nothing is returned and the message
  * names file:line and what was expected. Secrets (passwords, keys) are never
- * put in any message.
+ * put in any message. Loading reads the environment and sets libinih's
+ * line size (a process global): load from one thread, at start-up.
  */
 #ifndef CHOPS_CONFIG_H
 #define CHOPS_CONFIG_H
@@ -16,6 +17,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Longest line a configuration file may hold, not counting the newline. */
+#define CONFIG_LINE_MAX		4096
+/* Last place searched; overridable at build time. */
+#ifndef CONFIG_SYSTEM_PATH
+#define CONFIG_SYSTEM_PATH	"/etc/chops/chops.ini"
+#endif
 
 struct cfg_tls {
 	char	*ca_file;	/* NULL: system default (or AWS_CA_BUNDLE for S3) */
@@ -37,8 +45,8 @@ struct cfg_s3 {
 	char		*region;
 	char		*bucket;
 	char		*prefix;	/* "" or ends with '/' */
-	char		*access_key;	/* secret */
-	char		*secret_key;	/* secret */
+	char		*access_key;	/* secret; "" when none */
+	char		*secret_key;	/* secret; "" when none */
 	int64_t		 timeout_ms;	/* per request, not per transfer */
 	int64_t		 connect_timeout_ms;
 	uint64_t	 part_size;	/* multipart part size in bytes */
@@ -115,6 +123,14 @@ int	 config_load_string(const char *text, const char *name,
 	     struct config **out, char **cause);
 void	 config_free(struct config *);
 const struct cfg_plan *config_find_plan(const struct config *, const char *);
+
+/*
+ * Refuses a file that holds a secret when group or others have any access
+ * to it (mode & 077). `what` names the secret ("password in [clickhouse]")
+ * or is NULL. Returns 0, or -1 and *cause with the chmod that fixes it.
+ */
+int	 config_check_private(const char *path, const char *what,
+	     char **cause);
 
 /* Writes the option reference (section, key, type, default, help) as text. */
 struct buf;
