@@ -34,8 +34,13 @@ struct cmd_entry {
 	bool		 no_config;	/* runs without loading the config */
 };
 
+extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_status_entry;
+
+/* The console (no command): returns 0, or 3 without a terminal. */
+int	cmd_console(const char *config_path, const char *theme, bool read_only);
 
 /* Prints "chops: ..." to stderr and returns EXIT_USAGE. */
 int	cmd_usage_error(const struct cmd_entry *, const char *fmt, ...)

@@ -18,6 +18,8 @@
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
+	&cmd_list_entry,
+	&cmd_backup_entry,
 	&cmd_config_entry,
 };
 
@@ -106,6 +108,21 @@ parse_global(int argc, char **argv, struct global_opts *g)
 	return optind;
 }
 
+/* "chops CMD --help" answers for every command the same way. */
+static bool
+wants_help(int argc, char **argv)
+{
+	int	i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
 static int
 run_command(const struct cmd_entry *entry, struct global_opts *g,
     int argc, char **argv)
@@ -115,6 +132,11 @@ run_command(const struct cmd_entry *entry, struct global_opts *g,
 	size_t		 i;
 	int		 rc;
 
+	if (wants_help(argc, argv)) {
+		printf("usage: chops %s %s\n\n%s\n", entry->name, entry->usage,
+		    entry->summary);
+		return EXIT_OK;
+	}
 	memset(&ctx, 0, sizeof ctx);
 	ctx.config_path = g->config;
 	if (!entry->no_config) {
@@ -146,15 +168,17 @@ main(int argc, char **argv)
 	int			 first, rc;
 
 	first = parse_global(argc, argv, &g);
-	if (log_open(g.log, g.log == NULL, LOG_WARN, &cause) != 0) {
+	/* the console logs only to --log: stderr belongs to the terminal */
+	if (log_open(g.log, g.log == NULL && first < argc,
+	    first < argc ? LOG_WARN : LOG_INFO, &cause) != 0) {
 		fprintf(stderr, "chops: %s\n", cause);
 		free(cause);
 		return EXIT_USAGE;
 	}
 	if (first >= argc) {
-		fprintf(stderr, "chops: the console is not available in this "
-		    "build yet; use 'chops status' for a summary\n");
-		return EXIT_USAGE;
+		rc = cmd_console(g.config, g.theme, g.read_only);
+		log_close();
+		return rc;
 	}
 	entry = find_command(argv[first]);
 	if (entry == NULL) {
