@@ -14,6 +14,7 @@
 #include "log.h"
 #include "loop.h"
 #include "monitor.h"
+#include "pane-backups.h"
 #include "pane-clickhouse.h"
 #include "pane-kafka.h"
 #include "util.h"
@@ -32,6 +33,8 @@ static const struct pane_kind pane_kinds[] = {
 	  pane_clickhouse_changed, MON_CLICKHOUSE },
 	{ &pane_kafka_ops, pane_kafka_new, pane_kafka_attach,
 	  pane_kafka_changed, MON_KAFKA | MON_TARGETS },
+	{ &pane_backups_ops, pane_backups_new, pane_backups_attach,
+	  pane_backups_changed, MON_S3 },
 };
 
 struct console_state {
@@ -114,6 +117,7 @@ cmd_console(const char *config_path, const char *theme, bool read_only)
 	opts.theme = theme != NULL ? theme : cfg->ui.theme;
 	opts.read_only = read_only || cfg->ui.read_only;
 	rc = console_run(&opts);	/* frees the panes */
+	loop_once(loop, -1, 0);		/* let cancelled requests finish */
 	monitor_free(mon);
 	loop_free(loop);
 	config_free(cfg);

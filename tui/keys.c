@@ -44,6 +44,23 @@ static const struct key_binding table[] = {
 	{ ACT_DELETE, KEYCTX_PANE, NULL, { 'D', F(8) }, NULL, NULL,
 	  "Delete or drop the selected item (asks to type its name; "
 	  "refused when read-only)" },
+	{ ACT_BACKUP, KEYCTX_PANE, "backups", { 'b' }, NULL, "Backup",
+	  "Back up the selected table: asks for the period (the plan's, "
+	  "prefilled); runs in the background; refused when read-only" },
+	{ ACT_VERIFY, KEYCTX_PANE, "backups", { 'v' }, NULL, "Verify",
+	  "Verify the selected backup (or the table's latest): object "
+	  "size and SHA-256, in the background" },
+	{ ACT_KILL, KEYCTX_PANE, "backups", { 'c' }, NULL, NULL,
+	  "Cancel the backup or verify running in the background (asks "
+	  "first; Esc too, at the top level)" },
+	{ ACT_RESTORE, KEYCTX_PANE, "backups", { 'R' }, NULL, NULL,
+	  "Restore the selected backup (staging first)" },
+	{ ACT_DELETE, KEYCTX_PANE, "backups", { 'd' }, NULL, NULL,
+	  "Delete the selected backup (asks to type its id)" },
+	{ ACT_PRUNE, KEYCTX_PANE, "backups", { 'p' }, NULL, NULL,
+	  "Prune old backups (previews first)" },
+	{ ACT_AUDIT, KEYCTX_PANE, "backups", { 'a' }, NULL, NULL,
+	  "The audit trail" },
 	{ ACT_KILL, KEYCTX_PANE, "clickhouse", { 'k', F(9) }, NULL, NULL,
 	  "Kill the selected running query (asks first; refused when "
 	  "read-only); elsewhere in this pane k moves up" },

@@ -51,6 +51,11 @@ enum action {
 	ACT_SORT_REVERSE,
 	ACT_DELETE,		/* destructive: always asks first */
 	ACT_KILL,		/* stop the selected thing: asks first */
+	ACT_BACKUP,		/* take a backup (asks for the period) */
+	ACT_VERIFY,		/* check the selected backup */
+	ACT_RESTORE,
+	ACT_PRUNE,
+	ACT_AUDIT,		/* the audit trail */
 	/* one-line input (filter, typed confirmation) */
 	ACT_INPUT_ACCEPT,
 	ACT_INPUT_CANCEL,
