@@ -450,12 +450,15 @@ inventory_finish(struct inventory *inv)
 	struct inv_table	*t;
 	size_t			 i, j;
 
-	qsort(inv->tables, inv->n_tables, sizeof *inv->tables,
-	    inventory_cmp_table);
+	/* qsort on NULL is undefined even for no elements */
+	if (inv->n_tables > 0)
+		qsort(inv->tables, inv->n_tables, sizeof *inv->tables,
+		    inventory_cmp_table);
 	for (i = 0; i < inv->n_tables; i++) {
 		t = &inv->tables[i];
-		qsort(t->backups, t->n_backups, sizeof *t->backups,
-		    inventory_cmp_backup);
+		if (t->n_backups > 0)
+			qsort(t->backups, t->n_backups, sizeof *t->backups,
+			    inventory_cmp_backup);
 		for (j = 0; j < t->n_backups; j++)
 			inventory_judge(t->backups[j]);
 		t->latest = inventory_newest(t, true);
