@@ -213,6 +213,8 @@ http_write_cb(char *data, size_t size, size_t n, void *arg)
 	size_t		 len = size * n, r;
 	long		 status = 0;
 
+	if (req->cancelled)
+		return 0;
 	curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (req->sink == NULL || status < 200 || status > 299) {
 		if (req->sink == NULL || req->resp.len < HTTP_ERROR_BODY_MAX)
@@ -237,6 +239,8 @@ http_read_cb(char *dst, size_t size, size_t n, void *arg)
 	size_t		 len = size * n;
 	ssize_t		 r;
 
+	if (req->cancelled)
+		return CURL_READFUNC_ABORT;
 	if (req->source == NULL) {
 		if (len > req->body.len - req->body_off)
 			len = req->body.len - req->body_off;
@@ -252,6 +256,16 @@ http_read_cb(char *dst, size_t size, size_t n, void *arg)
 		return CURL_READFUNC_ABORT;
 	req->sent += (uint64_t)r;
 	return (size_t)r;
+}
+
+/* Ends a transfer cancelled from inside a callback, even an idle one. */
+static int
+http_xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http_req	*req = arg;
+
+	return req->cancelled ? 1 : 0;
 }
 
 static size_t
@@ -357,6 +371,9 @@ http_make_easy(struct http_req *req)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, req);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 1000L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	if (req->accept_encoding != NULL)
@@ -456,6 +473,10 @@ http_easy_done(CURL *easy, CURLcode code, void *arg)
 		req->result = HTTP_TRANSPORT;
 	if (req->result != HTTP_OK)
 		http_describe_error(req);
+	if (req->cancelled) {
+		free(req->error);
+		req->error = xstrdup("cancelled");
+	}
 	if (http_retryable(req)) {
 		delay = req->limits.backoff_ms > 0 ? req->limits.backoff_ms : 200;
 		for (i = 1; i < req->attempts && delay < 10000; i++)
@@ -527,12 +548,18 @@ http_cancel(struct http_req *req)
 	if (req->loop == NULL || req->cancelled || req->done == NULL)
 		return;
 	req->cancelled = true;
-	if (req->timer != NULL)
+	if (req->timer != NULL) {
 		loop_timer_cancel(req->loop, req->timer);
-	if (req->running) {
-		loop_remove_easy(req->loop, req->easy);
-		req->running = false;
+		req->timer = NULL;
 	}
+	if (req->running && !loop_remove_easy(req->loop, req->easy)) {
+		/*
+		 * Called from inside a libcurl callback: the callbacks now
+		 * abort the transfer, and it completes as cancelled.
+		 */
+		return;
+	}
+	req->running = false;
 	free(req->error);
 	req->error = xstrdup("cancelled");
 	req->timer = loop_timer_add(req->loop, 0, http_cancel_timer, req);

@@ -121,18 +121,21 @@ loop_add_easy(struct loop *loop, CURL *easy, loop_done_fn fn, void *arg)
 	loop->active++;
 }
 
-void
+bool
 loop_remove_easy(struct loop *loop, CURL *easy)
 {
 	struct loop_easy	*le = NULL;
 
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&le);
 	if (le == NULL)
-		return;
-	curl_multi_remove_handle(loop->multi, easy);
+		return true;
+	/* refused from inside a libcurl callback: the transfer goes on */
+	if (curl_multi_remove_handle(loop->multi, easy) != CURLM_OK)
+		return false;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	free(le);
 	loop->active--;
+	return true;
 }
 
 int

@@ -48,6 +48,7 @@ int		 loop_active(struct loop *);
 /* Internal to http.c: registers completion of an easy handle. */
 typedef void (*loop_done_fn)(CURL *, CURLcode, void *arg);
 void		 loop_add_easy(struct loop *, CURL *, loop_done_fn, void *arg);
-void		 loop_remove_easy(struct loop *, CURL *);
+/* False when libcurl refuses (called from inside one of its callbacks). */
+bool		 loop_remove_easy(struct loop *, CURL *);
 
 #endif

@@ -20,6 +20,10 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_status_entry,
 	&cmd_list_entry,
 	&cmd_backup_entry,
+	&cmd_verify_entry,
+	&cmd_restore_entry,
+	&cmd_prune_entry,
+	&cmd_audit_entry,
 	&cmd_config_entry,
 };
 
@@ -152,7 +156,9 @@ run_command(const struct cmd_entry *entry, struct global_opts *g,
 	    ctx.cfg->ui.read_only);
 	ctx.stderr_tty = isatty(STDERR_FILENO);
 	ctx.loop = loop_new();
-	optind = 1;	/* commands parse their own options from argv[0] */
+	/* commands parse their own options from argv[0]; 0 also resets the
+	 * "+" (stop at the first argument) mode of the global parse */
+	optind = 0;
 	rc = entry->exec(&ctx, argc, argv);
 	loop_free(ctx.loop);
 	config_free(ctx.cfg);
