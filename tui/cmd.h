@@ -34,10 +34,14 @@ struct cmd_entry {
 	bool		 no_config;	/* runs without loading the config */
 };
 
+extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_prune_entry;
+extern const struct cmd_entry cmd_restore_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_verify_entry;
 
 /* The console (no command): returns 0, or 3 without a terminal. */
 int	cmd_console(const char *config_path, const char *theme, bool read_only);
