@@ -195,44 +195,65 @@ targets_refresh(struct monitor *mon)
 
 /* ---------------------------------------------------------------- s3 */
 
-static int
-s3_count_item(void *arg, const struct s3_item *item)
-{
-	struct mon_s3	*s3 = arg;
+static void	s3_refresh(struct monitor *);
 
-	if (item->kind == S3_ITEM_OBJECT) {
-		s3->counting++;
-		s3->counting_bytes += item->size;
+/* What the listing held: every object, and the bytes chops can name. */
+static void
+s3_count(struct mon_s3 *s3)
+{
+	const struct inventory	*inv = s3->inventory;
+	const struct inv_table	*t;
+	size_t			 i, j, k;
+
+	s3->objects = inv->n_objects;
+	s3->bytes = 0;
+	for (i = 0; i < inv->n_foreign; i++)
+		s3->bytes += inv->foreign[i].size;
+	for (i = 0; i < inv->n_tables; i++) {
+		t = &inv->tables[i];
+		for (j = 0; j < t->n_backups; j++) {
+			for (k = 0; k < t->backups[j]->n_data; k++)
+				s3->bytes += t->backups[j]->objects[k].size;
+		}
 	}
-	return 0;
 }
 
 static void
-s3_done(struct s3_op *op, const struct s3_error *err, void *arg)
+s3_done(struct inventory_op *op, const char *error, void *arg)
 {
-	struct monitor	*mon = arg;
-	struct mon_s3	*s3 = &mon->s3;
+	struct monitor		*mon = arg;
+	struct mon_s3		*s3 = &mon->s3;
+	struct inventory	*inv;
 
 	s3->op = NULL;
-	s3_op_free(op);
-	if (err == NULL) {
-		s3->objects = s3->counting;
-		s3->bytes = s3->counting_bytes;
+	if (error == NULL && (inv = inventory_take(op)) != NULL) {
+		inventory_free(s3->inventory);
+		s3->inventory = inv;
+		s3_count(s3);
 	}
-	state_finish(&s3->st, err != NULL ? err->message : NULL);
+	state_finish(&s3->st, error);
+	inventory_op_free(op);
 	notify(mon, MON_S3);
+	if (s3->again) {
+		s3->again = false;
+		s3_refresh(mon);
+	}
 }
 
 static void
 s3_refresh(struct monitor *mon)
 {
-	struct s3_list_opts	opts = { .prefix = mon->cfg->s3.prefix };
+	struct inventory_opts	opts;
 
+	if (mon->s3.st.configured && mon->s3.st.in_flight) {
+		mon->s3.again = true;
+		return;
+	}
 	if (!state_begin(&mon->s3.st))
 		return;
-	mon->s3.counting = mon->s3.counting_bytes = 0;
-	mon->s3.op = s3_list_start(mon->s3.client, &opts, s3_count_item,
-	    &mon->s3, s3_done, mon);
+	memset(&opts, 0, sizeof opts);
+	opts.fetch = mon->s3.fetch;
+	mon->s3.op = inventory_start(mon->s3.client, &opts, s3_done, mon);
 }
 
 static void
@@ -376,8 +397,8 @@ monitor_free(struct monitor *mon)
 		prom_call_cancel(mon->targets.call);
 	prom_reply_free(mon->targets.reply);
 	state_free(&mon->targets.st);
-	if (mon->s3.op != NULL)
-		s3_op_free(mon->s3.op);
+	inventory_op_free(mon->s3.op);		/* no callback follows */
+	inventory_free(mon->s3.inventory);
 	s3_free(mon->s3.client);
 	state_free(&mon->s3.st);
 	prom_client_free(mon->prom);

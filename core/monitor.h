@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "inventory.h"
+
 struct config;
 struct loop;
 struct ch_client;
@@ -62,13 +64,22 @@ struct mon_node {
 	int64_t			 uptime_s;	/* -1 until known */
 };
 
+/*
+ * The bucket: one inventory (inventory.h) under the prefix per refresh.
+ * `fetch` says what it reads besides the listing: INV_FETCH_NONE (the
+ * default: `chops status` only counts) or INV_FETCH_RECENT (the console's
+ * Backups pane sets it before monitor_start). A failed refresh keeps the
+ * last good inventory.
+ */
 struct mon_s3 {
 	struct mon_state	 st;
 	struct s3_client	*client;
+	enum inv_fetch		 fetch;
+	struct inventory	*inventory;	/* the last good one, or NULL */
 	uint64_t		 objects;	/* under the prefix, last listing */
-	uint64_t		 bytes;
-	uint64_t		 counting, counting_bytes;	/* in flight */
-	struct s3_op		*op;
+	uint64_t		 bytes;		/* of data and foreign objects */
+	struct inventory_op	*op;
+	bool			 again;		/* asked for while in flight */
 };
 
 struct mon_kafka {
@@ -106,7 +117,11 @@ struct monitor {
 struct monitor	*monitor_new(struct loop *, const struct config *,
 		    monitor_fn, void *arg);
 void		 monitor_free(struct monitor *);
-/* Starts a refresh of these sources now (those already running go on). */
+/*
+ * Starts a refresh of these sources now (those already running go on; an
+ * S3 refresh asked for while one runs follows it, since what changed the
+ * bucket may have come after its listing).
+ */
 void		 monitor_refresh(struct monitor *, unsigned which);
 /* Refreshes periodically from now on ([ui] refresh and s3_refresh). */
 void		 monitor_start(struct monitor *);
