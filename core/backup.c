@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "backup_int.h"
 #include "clickhouse.h"
+#include "lock.h"
 #include "log.h"
 #include "loop.h"
 #include "s3.h"
@@ -198,6 +200,8 @@ backup_destroy(struct backup *b)
 	backup_cancel_timer(b, &b->report_timer);
 	backup_cancel_timer(b, &b->finish_timer);
 	backup_pipe_release(b);
+	lock_free(b->lock);
+	audit_rec_free(b->audit);
 	for (i = 0; i < b->n_listed; i++) {
 		free(b->listed[i].key);
 		free(b->listed[i].etag);
@@ -248,21 +252,118 @@ static bool
 backup_busy(const struct backup *b)
 {
 	return b->req != NULL || b->export != NULL || b->poll != NULL ||
-	    b->up != NULL || b->op != NULL;
+	    b->up != NULL || b->op != NULL || b->lock_wait ||
+	    b->audit_op != NULL;
 }
 
-/* Ends the backup once its status is known and nothing is in flight. */
+static void
+backup_unlock_done(struct lock *lk, void *arg)
+{
+	struct backup	*b = arg;
+
+	b->lock_wait = false;
+	if (lock_state(lk) == LOCK_FAILED)
+		log_warn("%s: the lock was not released (it expires by "
+		    "itself): %s", b->res.id, lock_message(lk) != NULL ?
+		    lock_message(lk) : "?");
+	backup_settle(b);
+}
+
+static void
+backup_audit_done(struct s3_op *op, const struct s3_error *e, void *arg)
+{
+	struct backup	*b = arg;
+
+	s3_op_free(op);
+	b->audit_op = NULL;
+	if (e != NULL)
+		log_warn("backup %s: the audit record was not shared: %s",
+		    b->res.id != NULL ? b->res.id : b->table, e->message);
+	backup_settle(b);
+}
+
+static void
+backup_audit_num(struct audit_rec *a, const char *name, uint64_t v)
+{
+	char	s[32];
+
+	snprintf(s, sizeof s, "%llu", (unsigned long long)v);
+	audit_param(a, name, s);
+}
+
+/*
+ * The audit record: locally, then in the bucket unless read-only (nothing
+ * is written there then). A usage error is not an action: no record.
+ * Returns true when the bucket's PUT is in flight.
+ */
+static bool
+backup_audit(struct backup *b)
+{
+	struct audit_rec	*a = b->audit;
+	const struct backup_result *r = &b->res;
+	char			*path, *cause = NULL;
+	int			 lvl = b->level;
+
+	if (r->status == BACKUP_INVALID || a == NULL)
+		return false;
+	audit_param(a, "table", b->table);
+	if (b->period.id[0] != '\0')
+		audit_param(a, "period", b->period.id);
+	audit_param(a, "engine", backup_engine_name(b->engine));
+	audit_param(a, "format", backup_format_name(b->format));
+	audit_param(a, "compression", codec_name(b->compression));
+	backup_audit_num(a, "level", (uint64_t)lvl);
+	audit_param(a, "force", b->force ? "yes" : "no");
+	if (b->tz != NULL)
+		audit_param(a, "tz", b->tz);
+	if (r->status == BACKUP_COMPLETE || r->status == BACKUP_SKIPPED) {
+		backup_audit_num(a, "rows", r->rows);
+		backup_audit_num(a, "bytes", r->bytes);
+		if (r->checksum != NULL)
+			audit_param(a, "checksum", r->checksum);
+		if (r->key != NULL)
+			audit_param(a, "key", r->key);
+	}
+	audit_end(a, backup_status_name(r->status), r->error);
+	if ((path = audit_local_path(&cause)) == NULL ||
+	    audit_append_local(path, a, &cause) != 0) {
+		log_warn("backup %s: the audit record was not written: %s",
+		    r->id != NULL ? r->id : b->table, cause);
+		free(cause);
+	}
+	free(path);
+	if (b->read_only || b->s3 == NULL)
+		return false;
+	b->audit_op = audit_put_start(b->s3, a, backup_audit_done, b);
+	return b->audit_op != NULL;
+}
+
+/*
+ * Ends the backup once its status is known and nothing is in flight: the
+ * lock is released, the audit record written, then done runs.
+ */
 void
 backup_settle(struct backup *b)
 {
 	if (b->finishing || backup_busy(b) || b->res.status == BACKUP_RUNNING)
 		return;
-	b->finishing = true;
+	b->ending = true;
 	backup_cancel_timer(b, &b->progress_timer);
 	backup_cancel_timer(b, &b->kick_export);
 	backup_cancel_timer(b, &b->kick_upload);
 	backup_cancel_timer(b, &b->start_timer);
 	backup_cancel_timer(b, &b->report_timer);
+	if (b->lock != NULL && lock_state(b->lock) == LOCK_HELD) {
+		b->lock_wait = true;
+		lock_release_start(b->lock, backup_unlock_done, b);
+		return;
+	}
+	if (!b->audited) {
+		b->audited = true;
+		if (backup_audit(b))
+			return;
+	}
+	b->finishing = true;
 	if (b->res.status != BACKUP_COMPLETE && b->res.status !=
 	    BACKUP_SKIPPED) {
 		manifest_free(b->res.manifest);
@@ -274,7 +375,7 @@ backup_settle(struct backup *b)
 void
 backup_succeed(struct backup *b, enum backup_status status)
 {
-	if (b->failed || b->finishing)
+	if (b->failed || b->ending)
 		return;
 	b->res.status = status;
 	backup_settle(b);
@@ -288,7 +389,8 @@ backup_fail(struct backup *b, enum backup_status status, const char *fmt,
 	va_list	 ap;
 	char	*msg;
 
-	if (b->finishing)
+	/* the outcome is known: the lock's release and the audit finish */
+	if (b->ending)
 		return;
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
@@ -486,6 +588,7 @@ backup_start(struct loop *loop, struct ch_client *ch, struct s3_client *s3,
 	b->arg = arg;
 	b->started_ms = util_now_ms();
 	backup_copy_opts(b, o);
+	b->audit = audit_begin("backup", NULL);
 	if (b->level == 0)
 		b->level = 1;
 	if (b->workers < 0) {

@@ -160,17 +160,18 @@ commit_manifest_done(struct s3_upload *up, const struct s3_error *e,
 {
 	struct backup	*b = arg;
 
-	s3_upload_free(up);
 	b->up = NULL;
-	if (b->failed) {
-		backup_settle(b);
+	/* e belongs to the upload: use it before freeing that */
+	if (b->failed || e != NULL) {
+		if (b->failed)
+			backup_settle(b);
+		else
+			backup_fail(b, BACKUP_FAILED, "writing %s: %s",
+			    b->manifest_key, e->message);
+		s3_upload_free(up);
 		return;
 	}
-	if (e != NULL) {
-		backup_fail(b, BACKUP_FAILED, "writing %s: %s", b->manifest_key,
-		    e->message);
-		return;
-	}
+	s3_upload_free(up);
 	b->res.rows = b->m->rows;
 	b->res.checksum = xstrdup(b->m->checksum);
 	b->res.bytes = b->m->size;

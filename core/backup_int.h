@@ -17,8 +17,10 @@
 #include "backup_sql.h"
 #include "buf.h"
 
+struct audit_rec;
 struct ch_error;
 struct ch_req;
+struct lock;
 struct ch_result;
 struct s3_op;
 struct s3_upload;
@@ -58,6 +60,8 @@ struct backup {
 
 	/* state */
 	bool			 failed;	/* an error is recorded */
+	bool			 ending;	/* unlock and audit, then done */
+	bool			 audited;
 	bool			 finishing;	/* done is scheduled or ran */
 	bool			 freed;
 	struct backup_result	 res;
@@ -94,6 +98,10 @@ struct backup {
 	struct ch_req		*poll;		/* system.processes */
 	struct s3_upload	*up;
 	struct s3_op		*op;
+	struct lock		*lock;		/* the period's */
+	bool			 lock_wait;	/* acquire or release */
+	struct audit_rec	*audit;
+	struct s3_op		*audit_op;
 	struct loop_timer	*finish_timer;
 	struct loop_timer	*start_timer;
 	struct loop_timer	*progress_timer;

@@ -171,18 +171,16 @@ pipe_upload_done(struct s3_upload *up, const struct s3_error *e, void *arg)
 
 	s3_upload_progress(up, NULL, &stored);
 	b->prog.bytes_uploaded = stored;
-	s3_upload_free(up);
 	b->up = NULL;
-	if (b->failed) {
+	/* e belongs to the upload: use it before freeing that */
+	if (b->failed)
 		backup_settle(b);
-		return;
-	}
-	if (e != NULL) {
+	else if (e != NULL)
 		backup_fail(b, BACKUP_FAILED, "uploading %s: %s", b->data_key,
 		    e->message);
-		return;
-	}
-	backup_confirm(b);
+	else
+		backup_confirm(b);
+	s3_upload_free(up);
 }
 
 void

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "backup_int.h"
 #include "clickhouse.h"
+#include "lock.h"
 #include "log.h"
 #include "loop.h"
 #include "s3.h"
@@ -101,6 +103,8 @@ backup_prep_start(struct backup *b)
 /* ---------------------------------------------------------------- range */
 
 static void
+prep_lock(struct backup *b);
+static void
 prep_list_start(struct backup *b);
 
 static void
@@ -135,8 +139,10 @@ prep_range(struct backup *b, int64_t from, int64_t to)
 	    b->compression);
 	b->manifest_key = backup_key_manifest(b->prefix, id);
 	b->res.key = xstrdup(b->data_key);
+	free(b->audit->target);
+	b->audit->target = xstrdup(id);
 	backup_set_phase(b, BACKUP_PHASE_PREPARE);	/* the id is known */
-	prep_list_start(b);
+	prep_lock(b);
 }
 
 static void
@@ -356,6 +362,70 @@ prep_list_start(struct backup *b)
 	lo.prefix = b->dir;
 	b->op = s3_list_start(b->s3, &lo, prep_list_item, b, prep_list_done,
 	    b);
+}
+
+/* ---------------------------------------------------------------- lock */
+
+static void
+prep_lock_done(struct lock *lk, void *arg)
+{
+	struct backup	*b = arg;
+
+	b->lock_wait = false;
+	if (b->failed) {
+		backup_settle(b);	/* releases the lock if we got it */
+		return;
+	}
+	switch (lock_state(lk)) {
+	case LOCK_HELD:
+		prep_list_start(b);
+		break;
+	case LOCK_BUSY:
+		backup_fail(b, BACKUP_REFUSED, "%s", lock_message(lk));
+		break;
+	default:
+		backup_fail(b, BACKUP_FAILED, "%s", lock_message(lk) != NULL ?
+		    lock_message(lk) : "the lock could not be taken");
+		break;
+	}
+}
+
+/* A refresh found the lock taken over or gone: stop, saying why. */
+static void
+prep_lock_lost(struct lock *lk, void *arg)
+{
+	struct backup	*b = arg;
+
+	backup_fail(b, BACKUP_FAILED, "stopped: %s", lock_message(lk) != NULL ?
+	    lock_message(lk) : "the lock was lost");
+}
+
+/*
+ * The period's lock, held (refreshed on the loop) until the backup ends, so
+ * two operators, or cron and an operator, never take the same backup at
+ * once. It is taken before the directory is listed: the loser sees the
+ * winner's complete backup, or is refused while it runs.
+ */
+static void
+prep_lock(struct backup *b)
+{
+	struct lock_opts	 o;
+	char			*key;
+
+	if ((key = lock_key_backup(b->s3, b->res.id)) == NULL) {
+		backup_fail(b, BACKUP_INVALID, "cannot name the lock of %s",
+		    b->res.id);
+		return;
+	}
+	memset(&o, 0, sizeof o);
+	o.operation = "backup";
+	o.target = b->res.id;
+	o.holder = b->created_by;
+	b->lock = lock_new(b->loop, b->s3, key, &o);
+	free(key);
+	lock_on_lost(b->lock, prep_lock_lost, b);
+	b->lock_wait = true;
+	lock_acquire_start(b->lock, prep_lock_done, b);
 }
 
 /* ---------------------------------------------------------------- schema */

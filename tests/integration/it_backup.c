@@ -62,6 +62,7 @@ struct it {
 	char			 db[32];
 	char			 table[64];	/* db.types */
 	char			 big[64];	/* db.big */
+	char			 state[96];	/* XDG_STATE_HOME: audit */
 	/*
 	 * Dates relative to today, so every period has ended whenever the
 	 * tests run: mon is the Monday of the week of today - 9; the types
@@ -346,6 +347,10 @@ it_setup(void **state)
 	snprintf(t->db, sizeof t->db, "chops_itb_%ld", (long)getpid());
 	snprintf(t->table, sizeof t->table, "%s.types", t->db);
 	snprintf(t->big, sizeof t->big, "%s.big", t->db);
+	/* every backup appends to the audit trail: not the user's */
+	snprintf(t->state, sizeof t->state, "/tmp/chops-itbackup-%ld",
+	    (long)getpid());
+	setenv("XDG_STATE_HOME", t->state, 1);
 	it_dates(t);
 	it_create(t);
 	*state = t;
@@ -387,6 +392,9 @@ it_teardown(void **state)
 	free(k.v);
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", t->db);
 	it_exec(t, sql);
+	snprintf(sql, sizeof sql, "rm -rf '%s'", t->state);
+	if (system(sql) != 0)
+		fprintf(stderr, "could not remove %s\n", t->state);
 	s3_free(t->s3);
 	ch_free(t->ch);
 	loop_free(t->loop);
