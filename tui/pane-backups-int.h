@@ -1,7 +1,8 @@
 /*
  * The Backups pane's insides, shared by its overview (pane-backups.c), its
- * drill-down tables (pane-backups-drill.c) and its background jobs
- * (pane-backups-run.c).
+ * drill-down tables (pane-backups-drill.c), its background jobs
+ * (pane-backups-run.c), the restore wizard (pane-backups-restore.c) and
+ * the audit trail's view (pane-backups-audit.c).
  *
  * Everything shown comes from the monitor's last good inventory
  * (mon->s3.inventory); when the last listing failed it stays, dimmed,
@@ -20,10 +21,13 @@
 #include "pane.h"
 #include "table.h"
 
+struct ch_client;
 struct config;
 struct loop_timer;
+struct restore_opts;
 struct monitor;
 struct bp_job;
+struct bp_wizard;
 
 enum bp_view {
 	BP_OVERVIEW,		/* tables, then foreign objects */
@@ -58,6 +62,7 @@ struct bpane {
 	bool			 open[BP_NVIEWS];
 
 	struct bp_job		*job;		/* in the background, or NULL */
+	struct bp_wizard	*wizard;	/* R's dialog is open, or NULL */
 	char			*outcome;	/* the last job's, or NULL */
 	enum theme_role		 outcome_role;
 };
@@ -103,6 +108,12 @@ int		 bpdrill_action(struct bpane *, enum action);
 int		 bprun_backup(struct bpane *, const char *table);
 /* v: verifies a backup (object level) in the background. */
 int		 bprun_verify(struct bpane *, const char *id);
+/* R, once the wizard has asked: restores in the background. */
+int		 bprun_restore(struct bpane *, const struct restore_opts *);
+/* Why a job cannot start now, on the status line; true if it can. */
+bool		 bprun_can_start(struct bpane *, const char *what);
+/* A ClickHouse client for a job; NULL (and why, on the status line). */
+struct ch_client *bprun_ch_new(struct bpane *, const char *what);
 /* c, or Esc at the top: asks, then cancels the job. */
 int		 bprun_cancel(struct bpane *);
 bool		 bprun_busy(const struct bpane *);
@@ -112,5 +123,15 @@ int		 bprun_draw(struct bpane *, WINDOW *, int y, int w);
 const char	*bprun_state(const struct bpane *, char *, size_t);
 /* The pane goes away: cancel, forget. */
 void		 bprun_free(struct bpane *);
+
+/* ----------------------------------------------- pane-backups-restore.c */
+
+/* R: the plan, the mode, a typed confirmation; then bprun_restore. */
+int		 bprestore_start(struct bpane *, const char *id);
+
+/* ------------------------------------------------- pane-backups-audit.c */
+
+/* a: the audit trail, newest first, in a dialog. */
+int		 bpaudit_open(struct bpane *);
 
 #endif

@@ -1,11 +1,14 @@
 /*
- * The Backups pane's background jobs: a backup (b) and an object-level
- * verify (v), one at a time, through the same core calls as `chops backup`
- * and `chops verify`. The operator keeps browsing while a job runs: its
- * progress (phase, a bar, rows, bytes, rate, ETA) shows at the top of the
- * pane, c (or Esc at the top level) cancels it after asking (the core
- * kills the query and aborts the multipart upload), and the outcome is
- * announced on the status line and stays in the pane until the next job.
+ * The Backups pane's background jobs: a backup (b), an object-level
+ * verify (v) and a restore (R, once its wizard has asked:
+ * pane-backups-restore.c), one at a time, through the same core calls as
+ * `chops backup`, `chops verify` and `chops restore`. The operator keeps
+ * browsing while a job runs: its progress (phase, a bar, rows, bytes,
+ * rate, ETA) shows at the top of the pane, c (or Esc at the top level)
+ * cancels it after asking (the core kills the query and aborts the
+ * multipart upload; a restore stops before the table is touched, or
+ * between partitions), and the outcome is announced on the status line
+ * and stays in the pane until the next job.
  * The bucket is listed again when a job ends, so the strip follows.
  *
  * b first asks for the period in a small dialog, prefilled from the
@@ -29,6 +32,7 @@
 #include "monitor.h"
 #include "pane-backups-int.h"
 #include "period.h"
+#include "restore.h"
 #include "ui.h"
 #include "util.h"
 #include "verify.h"
@@ -38,7 +42,7 @@
 #define BPR_DIALOG_W	60
 #define BPR_WIDE_MIN	60	/* narrower: the figures take two lines */
 
-enum bpr_kind { BPR_BACKUP, BPR_VERIFY };
+enum bpr_kind { BPR_BACKUP, BPR_VERIFY, BPR_RESTORE };
 
 struct bp_job {
 	struct bpane		*bp;
@@ -47,6 +51,7 @@ struct bp_job {
 	struct ch_client	*ch;
 	struct backup		*backup;
 	struct verify		*verify;
+	struct restore		*restore;
 	struct loop_timer	*reap;
 	bool			 cancelling;
 	bool			 orphan;	/* the pane is gone */
@@ -71,7 +76,14 @@ dots(void)
 static const char *
 kind_name(enum bpr_kind k)
 {
-	return k == BPR_BACKUP ? "backup" : "verify";
+	switch (k) {
+	case BPR_BACKUP:
+		return "backup";
+	case BPR_VERIFY:
+		return "verify";
+	default:
+		return "restore";
+	}
 }
 
 static void
@@ -126,8 +138,8 @@ job_new(struct bpane *bp, enum bpr_kind kind, const char *what)
 }
 
 /* Why a job cannot start now, on the status line; true if it can. */
-static bool
-can_start(struct bpane *bp, const char *what)
+bool
+bprun_can_start(struct bpane *bp, const char *what)
 {
 	if (bp->job != NULL) {
 		console_set_status(ROLE_WARN, "a %s is running (%s); c cancels "
@@ -246,6 +258,21 @@ backup_choices(const struct cfg_plan *plan, struct backup_opts *o,
 		return -1;
 	}
 	return 0;
+}
+
+struct ch_client *
+bprun_ch_new(struct bpane *bp, const char *what)
+{
+	const struct cfg_clickhouse	*cc = &bp->cfg->clickhouse;
+	struct http_tls			 tls = { cc->tls.ca_file,
+					     cc->tls.insecure };
+
+	if (cc->n_urls == 0) {
+		console_set_status(ROLE_WARN, "%s: no ClickHouse url", what);
+		return NULL;
+	}
+	return ch_new(bp->mon->loop, cc->urls[0], cc->user, cc->password,
+	    &tls, cc->timeout_ms, cc->connect_timeout_ms);
 }
 
 static void
@@ -392,7 +419,7 @@ ask_key(struct dialog *d, int key)
 			    "backing up %s", a->table);
 			return REACT_CLOSE | REACT_REDRAW_ALL;
 		}
-		if (can_start(a->bp, "backup"))
+		if (bprun_can_start(a->bp, "backup"))
 			backup_go(a->bp, a->table, &ps);
 		return REACT_CLOSE | REACT_REDRAW_ALL;
 	case INPUT_CANCEL:
@@ -469,7 +496,7 @@ bprun_backup(struct bpane *bp, const char *table)
 		    "%s", table);
 		return REACT_NONE;
 	}
-	if (!can_start(bp, "backup"))
+	if (!bprun_can_start(bp, "backup"))
 		return REACT_NONE;
 	a = xcalloc(1, sizeof *a);
 	a->bp = bp;
@@ -563,7 +590,7 @@ bprun_verify(struct bpane *bp, const char *id)
 	struct verify_opts	 o;
 	struct bp_job		*job;
 
-	if (!can_start(bp, "verify"))
+	if (!bprun_can_start(bp, "verify"))
 		return REACT_NONE;
 	memset(&o, 0, sizeof o);
 	o.id = id;
@@ -578,6 +605,147 @@ bprun_verify(struct bpane *bp, const char *id)
 	console_header_dirty();
 	bp_tick(bp);
 	return REACT_REDRAW;
+}
+
+/* ------------------------------------------------------------ restore */
+
+static void
+restore_progress_cb(const struct restore_progress *p, void *arg)
+{
+	struct bp_job	*job = arg;
+	double		 f;
+
+	snprintf(job->phase, sizeof job->phase, "%s", p->phase != NULL ?
+	    p->phase : "restoring");
+	job->bytes_in = p->load.fetched;
+	job->rows = p->parts_done;
+	job->rows_total = p->parts_total;
+	/* the load is most of it; moving the partitions, the rest */
+	if (p->load.total > 0) {
+		f = (double)p->load.fetched / (double)p->load.total;
+		job->fraction = f > 1 ? 1 : f;
+		if (p->parts_total > 0)
+			job->fraction = 0.9 * job->fraction + 0.1 *
+			    (double)p->parts_done / (double)p->parts_total;
+	}
+	if (job->fraction > 1)
+		job->fraction = 1;
+	if (!job->orphan)
+		console_pane_dirty(job->bp->pane);
+}
+
+/* "2026-11-28, 2026-11-29" (the partitions done), or "" */
+static char *
+restore_parts_done(const struct restore_result *r)
+{
+	char	*s = xstrdup(""), *t;
+	size_t	 i, n = 0;
+
+	for (i = 0; i < r->n_parts; i++) {
+		if (!r->parts[i].done)
+			continue;
+		if (n++ == 6) {
+			t = xasprintf("%s, ...", s);
+			free(s);
+			s = t;
+			break;
+		}
+		t = xasprintf("%s%s%s", s, *s != '\0' ? ", " : "",
+		    r->parts[i].id);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static char *
+restore_text(const struct bp_job *job, const struct restore_result *r,
+    enum theme_role *role)
+{
+	const char	*id = r->id != NULL ? r->id : job->what;
+	char		 rows[32], *parts, *text, *w;
+
+	util_fmt_count(rows, sizeof rows, (double)r->rows);
+	parts = restore_parts_done(r);
+	if (r->status == RESTORE_OK) {
+		*role = ROLE_OK;
+		if (r->mode == RESTORE_STAGING)
+			text = xasprintf("restore %s: %s rows checked, in the "
+			    "staging table %s (%s untouched)", id, rows,
+			    r->staging, r->target);
+		else
+			text = xasprintf("restore %s done: %s rows checked; "
+			    "%s %s partition%s %s", id, rows, r->mode ==
+			    RESTORE_REPLACE ? "replaced in" : "attached to",
+			    r->target, strchr(parts, ',') != NULL ? "s" : "",
+			    *parts != '\0' ? parts : "(none)");
+	} else {
+		*role = ROLE_ERROR;
+		text = xasprintf("restore %s %s: %s%s%s", id,
+		    job->cancelling ? "cancelled" :
+		    restore_status_name(r->status), r->error != NULL ?
+		    r->error : "unknown error", r->target_touched && *parts !=
+		    '\0' ? "; partitions already done: " : "",
+		    r->target_touched ? parts : "");
+	}
+	free(parts);
+	if (r->warning != NULL) {
+		w = xasprintf("%s (warning: %s)", text, r->warning);
+		free(text);
+		text = w;
+	}
+	return text;
+}
+
+static void
+restore_done_cb(struct restore *rs, void *arg)
+{
+	struct bp_job		*job = arg;
+	struct restore_result	 r;
+	enum theme_role		 role;
+	char			*text;
+
+	memset(&r, 0, sizeof r);
+	restore_take_result(rs, &r);
+	restore_free(rs);
+	job->restore = NULL;
+	if (!job->orphan) {
+		text = restore_text(job, &r, &role);
+		outcome_set(job->bp, role, text);
+		free(text);
+	}
+	restore_result_clear(&r);
+	job_end(job);
+}
+
+int
+bprun_restore(struct bpane *bp, const struct restore_opts *opts)
+{
+	struct restore_opts	 o = *opts;
+	struct ch_client	*ch;
+	struct bp_job		*job;
+
+	if (console_read_only()) {
+		console_set_status(ROLE_WARN, "read-only mode: not restoring "
+		    "%s", o.id);
+		return REACT_NONE;
+	}
+	if (!bprun_can_start(bp, "restore") ||
+	    (ch = bprun_ch_new(bp, "restore")) == NULL)
+		return REACT_NONE;
+	o.plan_only = false;
+	o.read_only = console_read_only();	/* the core refuses too */
+	job = job_new(bp, BPR_RESTORE, o.id);
+	job->ch = ch;
+	job->restore = restore_start(bp->mon->loop, job->ch,
+	    bp->mon->s3.client, &o, restore_progress_cb, restore_done_cb,
+	    job);
+	console_set_status(ROLE_FOOTER, "restoring %s (%s)%s (c cancels)",
+	    o.id, restore_mode_name(o.mode), dots());
+	console_pane_dirty(bp->pane);
+	console_header_dirty();
+	bp_tick(bp);
+	return REACT_REDRAW_ALL;
 }
 
 /* ------------------------------------------------------------ cancel */
@@ -598,6 +766,8 @@ cancel_answer(void *arg, bool yes)
 		backup_cancel(job->backup);
 	if (job->verify != NULL)
 		verify_cancel(job->verify);
+	if (job->restore != NULL)
+		restore_cancel(job->restore);
 	return REACT_REDRAW_ALL;
 }
 
@@ -615,7 +785,9 @@ bprun_cancel(struct bpane *bp)
 	text = xasprintf("Cancel the %s of %s? (y/n)%s",
 	    kind_name(bp->job->kind), bp->job->what, bp->job->kind ==
 	    BPR_BACKUP ? "\n\nThe query is killed and the upload aborted: "
-	    "nothing is left behind." : "");
+	    "nothing is left behind." : bp->job->kind == BPR_RESTORE ?
+	    "\n\nThe restore stops before the table is touched, or between "
+	    "two partitions; the staging table is kept." : "");
 	console_open_dialog(dialog_confirm("Cancel", text, cancel_answer, bp));
 	free(text);
 	return REACT_NONE;
@@ -655,6 +827,15 @@ figures(const struct bp_job *job, char *buf, size_t len)
 	fmt_eta(job, eta, sizeof eta);
 	if (job->kind == BPR_VERIFY) {
 		snprintf(buf, len, "%s read  %s", in, eta);
+		return;
+	}
+	if (job->kind == BPR_RESTORE) {
+		if (job->rows_total > 0)
+			snprintf(buf, len, "%s read  %llu/%llu partitions  %s",
+			    in, (unsigned long long)job->rows,
+			    (unsigned long long)job->rows_total, eta);
+		else
+			snprintf(buf, len, "%s read  %s", in, eta);
 		return;
 	}
 	util_fmt_count(rows, sizeof rows, (double)job->rows);
@@ -734,4 +915,6 @@ bprun_free(struct bpane *bp)
 		backup_cancel(job->backup);
 	if (job->verify != NULL)
 		verify_cancel(job->verify);
+	if (job->restore != NULL)
+		restore_cancel(job->restore);
 }

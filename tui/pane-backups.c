@@ -964,13 +964,18 @@ backup_action(struct bpane *bp, enum action act)
 	case ACT_KILL:
 		return bprun_cancel(bp);
 	case ACT_RESTORE:
-		return not_wired("restore", "chops restore ID");
+		if ((bk = bp_selected_backup(bp)) == NULL) {
+			console_set_status(ROLE_FOOTER, "select a complete "
+			    "backup (or a table with one) to restore");
+			return REACT_NONE;
+		}
+		return bprestore_start(bp, bk->id);
 	case ACT_DELETE:
 		return not_yet("deleting a backup");
 	case ACT_PRUNE:
 		return not_wired("prune", "chops prune --dry-run");
 	case ACT_AUDIT:
-		return not_wired("the audit trail", "chops audit");
+		return bpaudit_open(bp);
 	default:
 		return REACT_PASS;
 	}
@@ -1190,7 +1195,13 @@ const struct pane_ops pane_backups_ops = {
 	    "backup's objects (s, S sort; / filters; Esc goes back). b backs "
 	    "the selected table up (the period prefilled from its plan) and "
 	    "v verifies the selected backup, in the background with a "
-	    "progress bar while you browse; c (or Esc at the top) cancels.",
+	    "progress bar while you browse; c (or Esc at the top) cancels. "
+	    "R restores the selected backup: a wizard shows the checks (the "
+	    "target, the partitions covered and their rows, the staging "
+	    "table), asks for the mode (replace, append, staging only) and, "
+	    "to change the table, its name typed; then it runs in the "
+	    "background like b. a shows the audit trail (this host's and the "
+	    "team's, newest first).",
 	.draw = bp_draw,
 	.action = bp_action,
 	.fetch = bp_fetch,

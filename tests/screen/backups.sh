@@ -10,9 +10,13 @@
 # backup's rows, the strip with the gap, and the foreign object; drill down
 # into the backups and one backup's objects, and back; b from the pane
 # backs up the missing day with a progress bar, then "complete", and the
-# strip fills; v verifies the latest backup; read-only mode refuses b; radosgw stopped shows the error in
-# the pane while the ClickHouse pane keeps updating, and the pane recovers
-# once it is back.
+# strip fills; v verifies the latest backup; R on it shows the plan (the
+# staging table, the partition and its rows), a wrong table name typed is
+# refused, and after yesterday's partition is dropped the right name
+# restores it (the count is back); a lists the backup and restore records;
+# read-only mode refuses b and R; radosgw stopped shows the error in the
+# pane while the ClickHouse pane keeps updating, and the pane recovers once
+# it is back.
 #
 # Environment: CHOPS_BIN (default ./chops), CHOPS_SRCDIR, CHOPS_TEST_CH_URL,
 # CHOPS_TEST_CH_USER, CHOPS_TEST_CH_PASSWORD, CHOPS_TEST_S3_ENDPOINT,
@@ -37,6 +41,8 @@ if [ -z "${CHOPS_TEST_CH_URL:-}" ] || [ -z "${CHOPS_TEST_S3_ENDPOINT:-}" ]; then
 fi
 
 tmp=$(mktemp -d "${CHOPS_TEST_TMP:-${TMPDIR:-/tmp}}/bkpane.XXXXXX") || exit 1
+# the local audit trail goes here, not into the home directory
+export XDG_STATE_HOME=$tmp/state
 rgw_stopped=
 
 cleanup() {
@@ -219,6 +225,43 @@ check "v: the latest backup verified, announced" \
 	tmux_wait_for "verify $table/daily/$d1: ok" 30
 check "v: the strip marks yesterday verified" wait_until 15 bk_has_re "$full_re" &&
 	check "v: the latest shows verified" wait_until 5 bk_has_re "777 +[0-9.]+ [KMG]?i?B +yes"
+
+# R: the plan, a wrong name, then the right one once the day is gone
+id1=$table/daily/$d1
+part1=${d1//-/}
+count() { ch_sql "SELECT count() FROM $table"; }
+tmux_keys R
+check "R: the wizard checks first" wait_until 5 has_re "Restore $id1"
+check "R: the plan names the staging table" \
+	wait_until 30 has_re "staging table ${table}__restore_[0-9]{8}T[0-9]{6}"
+check "R: the plan lists the partition and its rows" \
+	wait_until 5 has_re "partition $part1: 777 rows now"
+check "R: the modes, replace first" wait_until 5 has_re "Mode: +\[replace\] +append +staging only"
+tmux_keys Enter
+check "R: the table name is asked for" tmux_wait_for "Type the table name $table to confirm" 5
+tmux_keys -l "chops_bkscreen.wrong"
+tmux_keys Enter
+check "R: a wrong name is refused" tmux_wait_for "that does not match" 5
+ch_sql "ALTER TABLE $table DROP PARTITION '$d1'"
+tap_check "yesterday's partition dropped" test "$(count)" = 4005000
+tmux_keys C-u
+tmux_keys -l "$table"
+tmux_keys Enter
+check "R: restored, announced" \
+	tmux_wait_for "restore $id1 done: 777 rows checked; replaced in $table partition $part1" 60
+restored() { [ "$(count)" = 4005777 ]; }
+check "R: the rows are back (count)" wait_until 10 restored
+staging_gone() { [ "$(ch_sql "SELECT count() FROM system.tables WHERE database = 'chops_bkscreen' AND name LIKE 'events__restore_%'")" = 0 ]; }
+check "R: the staging table is dropped" wait_until 5 staging_gone
+
+# a: the audit trail
+tmux_keys a
+check "a: the audit trail opens" tmux_wait_for "Audit trail" 5
+check "a: the restore, newest first, ok" \
+	wait_until 15 has_re "restore +$id1 +ok "
+check "a: the backup taken from the pane" wait_until 5 has_re "backup +$table[^ ]* +complete"
+tmux_keys Escape
+check "a: Esc closes it" tmux_wait_gone "Audit trail" 5
 tmux_stop
 
 # ------------------------------------------------------------ 120x40: ~40 columns
@@ -248,6 +291,8 @@ tmux_keys 3
 tmux_wait_for "$table" 20 >/dev/null
 tmux_keys b
 check "read-only: b is refused with a message" tmux_wait_for "read-only mode: not backing up" 5
+tmux_keys R
+check "read-only: R is refused with a message" tmux_wait_for "read-only mode: not restoring" 5
 tmux_stop
 
 # ------------------------------------------------------------ S3 down
