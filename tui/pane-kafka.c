@@ -697,9 +697,12 @@ lines_group_wide(struct kpane *kp, struct kp_lines *ls, size_t i, int w,
 
 	l = line_add(ls, i);
 	spans_rates(kp, l, KP_INDENT_WIDE, e);
+	/* drain and lag time on a line of their own: big rates fill a
+	 * 64-column pane and would push them off its edge */
+	l = line_add(ls, i);
 	drain_text(e, v, sizeof v);
-	span_add(l, -1, 0, fig(kp, kp_drain_role(&e->drain)), ALIGN_LEFT,
-	    "  %s", v);
+	span_add(l, KP_INDENT_WIDE, 0, fig(kp, kp_drain_role(&e->drain)),
+	    ALIGN_LEFT, "%s", v);
 	kp_fmt_seconds(v, sizeof v, &e->seconds);
 	span_add(l, -1, 0, ROLE_LABEL, ALIGN_LEFT, "  lag ");
 	span_add(l, -1, 0, fig(kp, kp_seconds_role(kp, &e->seconds)),
