@@ -5,7 +5,6 @@
  * multipart upload aborted).
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "backup.h"
 #include "clickhouse.h"
 #include "cmd.h"
+#include "cmd-run.h"
 #include "config.h"
 #include "loop.h"
 #include "s3.h"
@@ -47,17 +47,6 @@ struct backup_args {
 	int		 force;
 	int		 json;
 };
-
-static volatile sig_atomic_t	 backup_interrupted;
-static struct loop		*backup_loop;
-
-static void
-backup_on_signal(int sig)
-{
-	backup_interrupted = 1;
-	if (backup_loop != NULL)
-		loop_wakeup(backup_loop);
-}
 
 static int
 backup_parse_args(int argc, char **argv, struct backup_args *a)
@@ -235,20 +224,18 @@ static void
 backup_progress_line(const struct backup_progress *p, void *arg)
 {
 	char	read[32], up[32], rate[32], rows[32], total[32];
-	int	*shown = arg;
 
 	util_fmt_bytes(read, sizeof read, (double)p->bytes_read);
 	util_fmt_bytes(up, sizeof up, (double)p->bytes_uploaded);
 	util_fmt_bytes(rate, sizeof rate, p->rate);
 	util_fmt_count(rows, sizeof rows, (double)p->rows_read);
 	util_fmt_count(total, sizeof total, (double)p->rows_total);
-	fprintf(stderr, "\r\033[K%s: %s", p->id != NULL ? p->id : "backup",
+	cmd_run_progress("%s: %s", p->id != NULL ? p->id : "backup",
 	    backup_phase_name(p->phase));
 	if (p->phase >= BACKUP_PHASE_TRANSFER)
 		fprintf(stderr, ", rows %s/%s, read %s, uploaded %s, %s/s",
 		    rows, total, read, up, rate);
-	fflush(stderr);
-	*shown = 1;
+	cmd_run_progress_shown(arg);
 }
 
 static cJSON *
@@ -334,29 +321,17 @@ static enum backup_status
 backup_go(struct cmd_ctx *ctx, const struct backup_opts *o,
     struct backup_result *r, int *shown)
 {
-	const struct cfg_clickhouse	*cc = &ctx->cfg->clickhouse;
-	struct http_tls			 tls = { cc->tls.ca_file,
-					     cc->tls.insecure };
-	struct sigaction		 sa, old_int, old_term;
 	struct ch_client		*ch;
 	struct s3_client		*s3;
 	enum backup_status		 status;
 
-	ch = ch_new(ctx->loop, cc->urls[0], cc->user, cc->password, &tls,
-	    cc->timeout_ms, cc->connect_timeout_ms);
+	ch = cmd_run_ch_new(ctx);
 	s3 = s3_new(ctx->loop, &ctx->cfg->s3);
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = backup_on_signal;
-	backup_loop = ctx->loop;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_run_signals_install(ctx->loop);
 	status = backup_run(ctx->loop, ch, s3, o, ctx->stderr_tty ?
 	    backup_progress_line : NULL, shown, r,
-	    (const volatile int *)&backup_interrupted);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	backup_loop = NULL;
+	    cmd_run_interrupted());
+	cmd_run_signals_restore();
 	s3_free(s3);
 	ch_free(ch);
 	return status;
@@ -372,14 +347,12 @@ cmd_backup_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int			shown = 0;
 
 	memset(&a, 0, sizeof a);
-	backup_interrupted = 0;
 	if (backup_parse_args(argc, argv, &a) != 0 ||
 	    backup_check_args(&a) != 0 || backup_make_opts(ctx, &a, &o) != 0)
 		return EXIT_USAGE;
 	memset(&r, 0, sizeof r);
 	status = backup_go(ctx, &o, &r, &shown);
-	if (shown)
-		fputc('\n', stderr);
+	cmd_run_progress_end(shown);
 	backup_print(&r, a.json);
 	backup_result_clear(&r);
 	return backup_exit_code(status);

@@ -7,7 +7,6 @@
  * are listed as done), 2 refused, 3 usage.
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "clickhouse.h"
 #include "cmd.h"
+#include "cmd-run.h"
 #include "config.h"
 #include "loop.h"
 #include "restore.h"
@@ -31,17 +31,6 @@ const struct cmd_entry cmd_restore_entry = {
 	.summary = "restore a backup through a checked staging table",
 	.exec = cmd_restore_exec,
 };
-
-static volatile sig_atomic_t	 restore_interrupted;
-static struct loop		*restore_loop;
-
-static void
-restore_on_signal(int sig)
-{
-	restore_interrupted = 1;
-	if (restore_loop != NULL)
-		loop_wakeup(restore_loop);
-}
 
 static int
 restore_parse_args(int argc, char **argv, struct restore_opts *o, int *json)
@@ -96,9 +85,8 @@ static void
 restore_progress_line(const struct restore_progress *p, void *arg)
 {
 	char	done[32], total[32];
-	int	*shown = arg;
 
-	fprintf(stderr, "\r\033[Krestore: %s", p->phase);
+	cmd_run_progress("restore: %s", p->phase);
 	if (strcmp(p->phase, "loading") == 0 && p->load.total > 0) {
 		util_fmt_bytes(done, sizeof done, (double)p->load.fetched);
 		util_fmt_bytes(total, sizeof total, (double)p->load.total);
@@ -107,8 +95,7 @@ restore_progress_line(const struct restore_progress *p, void *arg)
 	} else if (p->parts_total > 0)
 		fprintf(stderr, " %zu of %zu partitions", p->parts_done,
 		    p->parts_total);
-	fflush(stderr);
-	*shown = 1;
+	cmd_run_progress_shown(arg);
 }
 
 static void
@@ -221,29 +208,17 @@ static enum restore_status
 restore_go(struct cmd_ctx *ctx, const struct restore_opts *o,
     struct restore_result *r, int *shown)
 {
-	const struct cfg_clickhouse	*cc = &ctx->cfg->clickhouse;
-	struct http_tls			 tls = { cc->tls.ca_file,
-					     cc->tls.insecure };
-	struct sigaction		 sa, old_int, old_term;
 	struct ch_client		*ch;
 	struct s3_client		*s3;
 	enum restore_status		 status;
 
-	ch = ch_new(ctx->loop, cc->urls[0], cc->user, cc->password, &tls,
-	    cc->timeout_ms, cc->connect_timeout_ms);
+	ch = cmd_run_ch_new(ctx);
 	s3 = s3_new(ctx->loop, &ctx->cfg->s3);
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = restore_on_signal;
-	restore_loop = ctx->loop;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_run_signals_install(ctx->loop);
 	status = restore_run(ctx->loop, ch, s3, o, ctx->stderr_tty ?
 	    restore_progress_line : NULL, shown, r,
-	    (const volatile int *)&restore_interrupted);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	restore_loop = NULL;
+	    cmd_run_interrupted());
+	cmd_run_signals_restore();
 	s3_free(s3);
 	ch_free(ch);
 	return status;
@@ -258,14 +233,12 @@ cmd_restore_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int			json = 0, shown = 0;
 
 	memset(&o, 0, sizeof o);
-	restore_interrupted = 0;
 	if (restore_parse_args(argc, argv, &o, &json) != 0)
 		return EXIT_USAGE;
 	o.read_only = ctx->read_only;
 	memset(&r, 0, sizeof r);
 	status = restore_go(ctx, &o, &r, &shown);
-	if (shown)
-		fputc('\n', stderr);
+	cmd_run_progress_end(shown);
 	restore_print(&r, json);
 	restore_result_clear(&r);
 	return restore_exit_code(status);

@@ -6,7 +6,6 @@
  * scratch table is still dropped).
  */
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "clickhouse.h"
 #include "cmd.h"
+#include "cmd-run.h"
 #include "config.h"
 #include "loop.h"
 #include "s3.h"
@@ -30,17 +30,6 @@ const struct cmd_entry cmd_verify_entry = {
 	    "restore (count, checksum)",
 	.exec = cmd_verify_exec,
 };
-
-static volatile sig_atomic_t	 verify_interrupted;
-static struct loop		*verify_loop;
-
-static void
-verify_on_signal(int sig)
-{
-	verify_interrupted = 1;
-	if (verify_loop != NULL)
-		loop_wakeup(verify_loop);
-}
 
 static int
 verify_parse_args(int argc, char **argv, struct verify_opts *o, int *json)
@@ -91,9 +80,8 @@ static void
 verify_progress_line(const struct verify_progress *p, void *arg)
 {
 	char	done[32], total[32];
-	int	*shown = arg;
 
-	fprintf(stderr, "\r\033[Kverify: %s", p->phase);
+	cmd_run_progress("verify: %s", p->phase);
 	if (p->load.total > 0 && (strcmp(p->phase, "loading") == 0 ||
 	    strcmp(p->phase, "hashing") == 0)) {
 		util_fmt_bytes(done, sizeof done, (double)p->load.fetched);
@@ -101,8 +89,7 @@ verify_progress_line(const struct verify_progress *p, void *arg)
 		fprintf(stderr, " %s of %s (%.0f%%)", done, total,
 		    100.0 * (double)p->load.fetched / (double)p->load.total);
 	}
-	fflush(stderr);
-	*shown = 1;
+	cmd_run_progress_shown(arg);
 }
 
 static void
@@ -211,30 +198,18 @@ static enum verify_status
 verify_go(struct cmd_ctx *ctx, const struct verify_opts *o,
     struct verify_result *r, int *shown)
 {
-	const struct cfg_clickhouse	*cc = &ctx->cfg->clickhouse;
-	struct http_tls			 tls = { cc->tls.ca_file,
-					     cc->tls.insecure };
-	struct sigaction		 sa, old_int, old_term;
 	struct ch_client		*ch = NULL;
 	struct s3_client		*s3;
 	enum verify_status		 status;
 
 	if (o->level == VERIFY_RESTORE || o->drift)
-		ch = ch_new(ctx->loop, cc->urls[0], cc->user, cc->password,
-		    &tls, cc->timeout_ms, cc->connect_timeout_ms);
+		ch = cmd_run_ch_new(ctx);
 	s3 = s3_new(ctx->loop, &ctx->cfg->s3);
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = verify_on_signal;
-	verify_loop = ctx->loop;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cmd_run_signals_install(ctx->loop);
 	status = verify_run(ctx->loop, ch, s3, o, ctx->stderr_tty ?
 	    verify_progress_line : NULL, shown, r,
-	    (const volatile int *)&verify_interrupted);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	verify_loop = NULL;
+	    cmd_run_interrupted());
+	cmd_run_signals_restore();
 	s3_free(s3);
 	if (ch != NULL)
 		ch_free(ch);
@@ -250,14 +225,12 @@ cmd_verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int			json = 0, shown = 0;
 
 	memset(&o, 0, sizeof o);
-	verify_interrupted = 0;
 	if (verify_parse_args(argc, argv, &o, &json) != 0)
 		return EXIT_USAGE;
 	o.read_only = ctx->read_only;
 	memset(&r, 0, sizeof r);
 	status = verify_go(ctx, &o, &r, &shown);
-	if (shown)
-		fputc('\n', stderr);
+	cmd_run_progress_end(shown);
 	verify_print(&r, o.drift, json);
 	verify_result_clear(&r);
 	return verify_exit_code(status);
